@@ -58,6 +58,16 @@ export interface JobDroppedEvent<In = unknown> extends EventBase {
   readonly policy: OverflowPolicy;
 }
 
+/** A job failed and will be tried again after `delayMs`; it holds no worker while it waits. */
+export interface JobRetryEvent extends EventBase {
+  readonly type: 'job-retry';
+  readonly jobId: number;
+  /** The attempt that will run next (2 for the first retry). */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: unknown;
+}
+
 /** The source ended; the queued jobs are still processed. */
 export interface SourceCompletedEvent extends EventBase {
   readonly type: 'source-completed';
@@ -98,6 +108,7 @@ export type PipelineEvent<In = unknown> =
   | ScaleEvent
   | ErrorRateExceededEvent
   | JobDroppedEvent<In>
+  | JobRetryEvent
   | SourceCompletedEvent
   | SourceErrorEvent
   | ShutdownRequestedEvent

@@ -1,0 +1,667 @@
+import {
+  BehaviorSubject,
+  interval,
+  map,
+  merge,
+  mergeMap,
+  Observable,
+  Subject,
+  share,
+  take,
+  takeUntil,
+  type Subscription,
+} from 'rxjs';
+import { decideScale } from './decideScale.js';
+import { errorWindow } from './errorWindow.js';
+import type { JobFailure, JobResult } from './JobResult.js';
+import { JobTimeoutError } from './JobTimeoutError.js';
+import { log } from './log.js';
+import type { JobContext, ResolvedOptions } from './options.js';
+import type { PipelineEvent } from './PipelineEvent.js';
+import type { PipelineState, PipelineStats } from './PipelineStats.js';
+import type { AbandonedJob, PipelineSummary, StopReason } from './PipelineSummary.js';
+import { Producer } from './Producer.js';
+import { QueueOverflowError } from './QueueOverflowError.js';
+import { RingBuffer } from './RingBuffer.js';
+import { ShutdownDeadlineError } from './ShutdownDeadlineError.js';
+import { SlidingWindowCounter } from './SlidingWindowCounter.js';
+import { Worker, type Job } from './Worker.js';
+
+const debugSupervisor = log.extend('supervisor');
+const debugWorker = log.extend('worker');
+const debugCollector = log.extend('collector');
+
+/** A worker lets the event loop turn after this many jobs in a row, so timers and signals still run. */
+const YIELD_EVERY = 64;
+
+/** A request to stop, from a user, the error window, or the source. */
+interface StopRequest {
+  readonly reason: StopReason;
+  readonly drain: boolean;
+  readonly deadlineMs: number | undefined;
+}
+
+/** Options of {@link Pipeline.shutdown}. */
+export interface ShutdownOptions {
+  /** Process every queued job before stopping, instead of handing them back. Default false. */
+  drain?: boolean;
+  /**
+   * After this many milliseconds, fire the AbortSignal of the jobs still running, count them as
+   * failed, and stop (unstarted jobs are handed back). Default: the `shutdownDeadlineMs` option, or none.
+   */
+  deadlineMs?: number;
+}
+
+/**
+ * A running pipeline: a producer feeding a bounded buffer, a supervisor scaling a worker pool from the
+ * queue depth, and a collector counting every result. Create it with {@link createPipeline}.
+ */
+export class Pipeline<In, Out> {
+  private readonly events = new Subject<PipelineEvent<In>>();
+  private readonly results = new Subject<JobResult<Out, In>>();
+  private readonly depth = new BehaviorSubject<number>(0);
+  private readonly stopRequested = new Subject<StopRequest>();
+  private readonly spawn = new Subject<void>();
+
+  /** Every job's result, exactly once, in the order jobs end. Completes when the pipeline stops. */
+  readonly results$: Observable<JobResult<Out, In>> = this.results.asObservable();
+  /** What the pipeline does: workers, scaling, shutdown. Completes after the `stopped` event. */
+  readonly events$: Observable<PipelineEvent<In>> = this.events.asObservable();
+  /** The number of jobs waiting for a worker; emits the current value on subscribe. */
+  readonly depth$: Observable<number> = this.depth.asObservable();
+
+  private state: PipelineState = 'idle';
+  private reason: StopReason = 'shutdown';
+  private sourceError: unknown = undefined;
+  private draining = false;
+
+  private readonly queue = new RingBuffer<Job<In>>();
+  /** Retried jobs whose backoff has passed: served before the queue, outside its capacity. */
+  private readonly ready = new RingBuffer<Job<In>>();
+  private readonly retrying = new Map<Job<In>, ReturnType<typeof setTimeout>>();
+  private readonly active: Worker<In>[] = [];
+  private readonly idle: Worker<In>[] = [];
+  private readonly busy = new Set<Worker<In>>();
+  private readonly producer: Producer<In>;
+  private readonly failures: SlidingWindowCounter;
+  private readonly abandonedJobs: AbandonedJob<In>[] = [];
+  private subscriptions: Subscription[] = [];
+  private deadline: ReturnType<typeof setTimeout> | undefined;
+  private deadlineAt = Infinity;
+  private workersDone = false;
+  private sourceDone = false;
+
+  private jobSeq = 0;
+  private workerSeq = 0;
+  private attemptSeq = 0;
+  private produced = 0;
+  private succeeded = 0;
+  private failed = 0;
+  private dropped = 0;
+  private peakWorkers = 0;
+  private peakDepth = 0;
+  private startedAt = 0;
+
+  private readonly finished: Promise<PipelineSummary<In>>;
+  private resolveFinished!: (summary: PipelineSummary<In>) => void;
+
+  constructor(private readonly options: ResolvedOptions<In, Out>) {
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    this.failures = new SlidingWindowCounter(options.errWindowMs);
+    this.producer = new Producer(options.source, {
+      hasRoom: () => this.queue.length < options.queueCap || this.idle.length > 0,
+      offer: (payload) => this.offer(payload),
+      complete: () => this.onSourceComplete(),
+      error: (err) => this.onSourceError(err),
+      settled: () => this.tryFinalize(),
+    });
+    // The collector: the first subscriber, so counts are current when users see a result.
+    this.results.subscribe((result) => this.collect(result));
+  }
+
+  /**
+   * Starts the pipeline. Resolves once it has fully stopped: the source is done and every job
+   * processed, or a shutdown finished. Calling it again returns the same promise.
+   */
+  run(): Promise<PipelineSummary<In>> {
+    if (this.state !== 'idle') return this.finished;
+    this.state = 'running';
+    this.startedAt = Date.now();
+    const { options } = this;
+
+    const errorRate$ = this.results.pipe(
+      errorWindow(options.errWindowMs, options.errThreshold),
+      map((trip) => {
+        this.emit({
+          type: 'error-rate-exceeded',
+          at: trip.at,
+          errors: trip.errors,
+          windowMs: options.errWindowMs,
+          threshold: options.errThreshold,
+        });
+        const request: StopRequest = {
+          reason: 'error-rate',
+          drain: false,
+          deadlineMs: options.shutdownDeadlineMs,
+        };
+        return request;
+      }),
+    );
+    // Whatever asks first stops the pipeline; the supervisor ends with it (takeUntil).
+    const stop$ = merge(this.stopRequested, errorRate$).pipe(take(1), share());
+    this.subscriptions.push(
+      stop$.subscribe((request) => this.stop(request)),
+      interval(options.scaleIntervalMs)
+        .pipe(takeUntil(stop$))
+        .subscribe(() => this.tick()),
+      // The worker registry: each +1 subscribes one worker; it completes once every worker has exited.
+      this.spawn
+        .pipe(
+          mergeMap(() => new Observable<never>((registration) => this.startWorker(registration))),
+        )
+        .subscribe({ complete: () => this.onWorkersDone() }),
+    );
+    for (let i = 0; i < options.minWorkers; i++) this.spawn.next();
+    if (this.state === 'running') this.producer.start();
+    return this.finished;
+  }
+
+  /**
+   * Stops gracefully: the producer and supervisor stop at once, each worker finishes its current job,
+   * and unstarted jobs are handed back in the summary (or processed first, with `drain`). Idempotent:
+   * every call returns the same promise, resolved at once when already stopped; a later call may only
+   * make the shutdown stricter (turn drain off, bring the deadline closer).
+   *
+   * @example
+   * process.once('SIGINT', () => void pipeline.shutdown({ deadlineMs: 5_000 }));
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<PipelineSummary<In>> {
+    const deadlineMs = options.deadlineMs ?? this.options.shutdownDeadlineMs;
+    if (deadlineMs !== undefined && !(deadlineMs >= 0)) {
+      throw new RangeError(
+        `Expected \`deadlineMs\` to be a number of milliseconds >= 0, got \`${String(deadlineMs)}\``,
+      );
+    }
+    this.request({ reason: 'shutdown', drain: options.drain ?? false, deadlineMs });
+    return this.finished;
+  }
+
+  /** A snapshot of the counters. */
+  stats(): PipelineStats {
+    return {
+      state: this.state,
+      produced: this.produced,
+      queued: this.backlog(),
+      inFlight: this.busy.size,
+      workers: this.active.length,
+      processed: this.succeeded + this.failed,
+      succeeded: this.succeeded,
+      errors: this.failed,
+      abandoned: this.abandonedJobs.length,
+      dropped: this.dropped,
+      errorsInWindow: this.failures.count(Date.now()),
+      peakWorkers: this.peakWorkers,
+      peakDepth: this.peakDepth,
+    };
+  }
+
+  // --- producer side -------------------------------------------------------------------------
+
+  private offer(payload: In): void {
+    const job: Job<In> = {
+      id: ++this.jobSeq,
+      payload,
+      queuedAt: Date.now(),
+      attempt: 0,
+      startedAt: 0,
+    };
+    this.produced++;
+    if (this.state !== 'running') {
+      this.abandon(job); // a pull that was pending when shutdown began: hand it back
+      return;
+    }
+    const worker = this.idle.pop();
+    if (worker) {
+      this.startJob(worker, job);
+      return;
+    }
+    if (this.queue.length >= this.options.queueCap) {
+      this.overflow(job);
+      return;
+    }
+    this.queue.push(job);
+    this.depthChanged();
+  }
+
+  private overflow(job: Job<In>): void {
+    const policy = this.options.overflow;
+    if (policy === 'error') {
+      this.abandon(job);
+      this.producer.stop();
+      this.onSourceError(new QueueOverflowError(this.options.queueCap));
+      return;
+    }
+    let dropped = job;
+    if (policy === 'drop-oldest') {
+      dropped = this.queue.shift()!;
+      this.queue.push(job);
+    }
+    this.dropped++;
+    this.emit({
+      type: 'job-dropped',
+      at: Date.now(),
+      jobId: dropped.id,
+      payload: dropped.payload,
+      policy,
+    });
+  }
+
+  private onSourceComplete(): void {
+    this.sourceDone = true;
+    this.emit({ type: 'source-completed', at: Date.now(), produced: this.produced });
+    this.maybeComplete();
+  }
+
+  private onSourceError(error: unknown): void {
+    this.sourceDone = true;
+    if (this.state !== 'running') return;
+    this.sourceError = error;
+    this.emit({ type: 'source-error', at: Date.now(), error });
+    // The jobs the source already gave are still processed: the source failing says nothing of them.
+    this.request({
+      reason: 'source-error',
+      drain: true,
+      deadlineMs: this.options.shutdownDeadlineMs,
+    });
+  }
+
+  // --- supervisor ----------------------------------------------------------------------------
+
+  private tick(): void {
+    const depth = this.backlog();
+    const workers = this.active.length;
+    const direction = decideScale(depth, workers, this.options);
+    const delta = direction === 'up' ? 1 : direction === 'down' ? -1 : 0;
+    debugSupervisor('%s: queue=%d workers=%d', direction, depth, workers + delta);
+    this.emit({ type: 'scale', at: Date.now(), direction, delta, depth, workers: workers + delta });
+    if (delta > 0) this.spawn.next();
+    else if (delta < 0) this.stopWorker(this.active[this.active.length - 1]!); // the newest one
+  }
+
+  // --- workers -------------------------------------------------------------------------------
+
+  private startWorker(registration: Worker<In>['registration']): void {
+    const worker = new Worker<In>(++this.workerSeq, registration);
+    this.active.push(worker);
+    this.peakWorkers = Math.max(this.peakWorkers, this.active.length);
+    debugWorker('worker %d started', worker.id);
+    this.emit({
+      type: 'worker-started',
+      at: Date.now(),
+      workerId: worker.id,
+      workers: this.active.length,
+    });
+    this.next(worker);
+  }
+
+  private stopWorker(worker: Worker<In>): void {
+    if (worker.stopping) return;
+    worker.stopping = true;
+    this.active.splice(this.active.indexOf(worker), 1);
+    const busy = worker.job !== undefined;
+    debugWorker('worker %d stopping%s', worker.id, busy ? ' (will finish current job)' : '');
+    this.emit({
+      type: 'worker-stopping',
+      at: Date.now(),
+      workerId: worker.id,
+      busy,
+      workers: this.active.length,
+    });
+    const idleAt = this.idle.indexOf(worker);
+    if (idleAt >= 0) {
+      this.idle.splice(idleAt, 1);
+      this.exitWorker(worker);
+    }
+  }
+
+  private exitWorker(worker: Worker<In>): void {
+    if (worker.exited) return;
+    worker.exited = true;
+    debugWorker('worker %d stopped', worker.id);
+    this.emit({
+      type: 'worker-stopped',
+      at: Date.now(),
+      workerId: worker.id,
+      workers: this.active.length,
+    });
+    worker.registration.complete();
+  }
+
+  /** What a worker does when it is free: exit if asked, else take the next job, else wait idle. */
+  private next(worker: Worker<In>): void {
+    if (worker.stopping) {
+      this.exitWorker(worker);
+      return;
+    }
+    if (++worker.streak >= YIELD_EVERY && this.backlog() > 0) {
+      // Jobs that settle at once chain microtasks, which would starve timers and signals: let the
+      // event loop turn once in a while. A stop request meanwhile is seen when it resumes.
+      worker.streak = 0;
+      setImmediate(() => this.next(worker));
+      return;
+    }
+    const job = this.take();
+    if (job) {
+      this.startJob(worker, job);
+      this.producer.pull(); // room appeared; pulled after the start so the source never sees an idle pool
+      return;
+    }
+    worker.streak = 0;
+    if (this.state === 'running' || (this.draining && this.retrying.size > 0)) {
+      this.idle.push(worker);
+      this.maybeComplete();
+      return;
+    }
+    // Stopping, and nothing left for it.
+    this.stopWorker(worker);
+    this.exitWorker(worker);
+    this.releaseIdle();
+  }
+
+  /** While draining: once nothing is left to do, the idle workers may go. */
+  private releaseIdle(): void {
+    if (this.state !== 'stopping' || this.backlog() + this.retrying.size > 0) return;
+    for (const worker of [...this.idle]) this.stopWorker(worker);
+  }
+
+  private take(): Job<In> | undefined {
+    const retry = this.ready.shift();
+    if (retry) {
+      this.depthChanged();
+      return retry;
+    }
+    const job = this.queue.shift();
+    if (job) this.depthChanged();
+    return job;
+  }
+
+  private startJob(worker: Worker<In>, job: Job<In>): void {
+    job.attempt++;
+    job.startedAt = Date.now();
+    const token = ++this.attemptSeq;
+    const controller = new AbortController();
+    worker.job = job;
+    worker.attemptToken = token;
+    worker.controller = controller;
+    this.busy.add(worker);
+    const { timeoutMs } = this.options;
+    if (timeoutMs !== undefined) {
+      worker.timeout = setTimeout(() => {
+        const error = new JobTimeoutError(job.id, timeoutMs);
+        controller.abort(error);
+        this.settle(worker, token, false, error);
+      }, timeoutMs);
+    }
+    const ctx: JobContext = {
+      jobId: job.id,
+      workerId: worker.id,
+      attempt: job.attempt,
+      signal: controller.signal,
+    };
+    let outcome: Out | PromiseLike<Out>;
+    try {
+      outcome = this.options.process(job.payload, ctx);
+    } catch (error) {
+      outcome = Promise.reject(error);
+    }
+    Promise.resolve(outcome).then(
+      (value) => this.settle(worker, token, true, value),
+      (error: unknown) => this.settle(worker, token, false, error),
+    );
+  }
+
+  /** Ends the attempt `token` on `worker`, once: late settlements (after a timeout or deadline) are ignored. */
+  private settle(
+    worker: Worker<In>,
+    token: number,
+    ok: boolean,
+    valueOrError: unknown,
+    final = false,
+  ): void {
+    if (worker.attemptToken !== token || worker.job === undefined) return;
+    const job = worker.job;
+    worker.job = undefined;
+    worker.attemptToken = 0;
+    worker.controller = undefined;
+    if (worker.timeout !== undefined) {
+      clearTimeout(worker.timeout);
+      worker.timeout = undefined;
+    }
+    this.busy.delete(worker);
+    if (!ok && !final && job.attempt <= this.options.retries && this.canRetry()) {
+      this.scheduleRetry(job, valueOrError);
+    } else {
+      const finishedAt = Date.now();
+      const base = {
+        jobId: job.id,
+        workerId: worker.id,
+        attempt: job.attempt,
+        payload: job.payload,
+        queuedAt: job.queuedAt,
+        startedAt: job.startedAt,
+        finishedAt,
+      };
+      this.results.next(
+        ok
+          ? { ...base, ok: true, value: valueOrError as Out }
+          : { ...base, ok: false, error: valueOrError },
+      );
+    }
+    this.next(worker);
+  }
+
+  private canRetry(): boolean {
+    return this.state === 'running' || (this.state === 'stopping' && this.draining);
+  }
+
+  private scheduleRetry(job: Job<In>, error: unknown): void {
+    // Exponential backoff with jitter: base * 2^(n-1), scaled by a random factor in [0.5, 1).
+    const delayMs = this.options.retryDelayMs * 2 ** (job.attempt - 1) * (0.5 + Math.random() / 2);
+    this.emit({
+      type: 'job-retry',
+      at: Date.now(),
+      jobId: job.id,
+      attempt: job.attempt + 1,
+      delayMs,
+      error,
+    });
+    const timer = setTimeout(() => {
+      this.retrying.delete(job);
+      this.ready.push(job);
+      this.depthChanged();
+      this.dispatch();
+    }, delayMs);
+    this.retrying.set(job, timer);
+  }
+
+  /** Hands waiting jobs to idle workers. */
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.backlog() > 0) this.next(this.idle.pop()!);
+  }
+
+  // --- collector -----------------------------------------------------------------------------
+
+  private collect(result: JobResult<Out, In>): void {
+    if (result.ok) {
+      this.succeeded++;
+      if (debugCollector.enabled)
+        debugCollector('job %d by worker %d OK', result.jobId, result.workerId);
+      return;
+    }
+    this.failed++;
+    this.failures.add(result.finishedAt);
+    if (debugCollector.enabled)
+      debugCollector('job %d by worker %d FAILED: %O', result.jobId, result.workerId, result.error);
+    if (this.options.onFailure) {
+      try {
+        this.options.onFailure(result as JobFailure<In>);
+      } catch (error) {
+        debugCollector('onFailure threw: %O', error);
+      }
+    }
+  }
+
+  // --- stopping ------------------------------------------------------------------------------
+
+  /** The source is done and nothing is left: stop with `completed`. */
+  private maybeComplete(): void {
+    if (this.state !== 'running' || !this.sourceDone) return;
+    if (this.backlog() > 0 || this.retrying.size > 0 || this.busy.size > 0) return;
+    this.request({ reason: 'completed', drain: true, deadlineMs: undefined });
+  }
+
+  /** The first request goes through the stop stream; later ones can only make the stop stricter. */
+  private request(request: StopRequest): void {
+    if (this.state === 'running') this.stopRequested.next(request);
+    else this.stop(request);
+  }
+
+  private stop({ reason, drain, deadlineMs }: StopRequest): void {
+    if (this.state === 'stopped') return;
+    const now = Date.now();
+    if (this.state === 'idle') {
+      // Never ran: nothing was taken from the source.
+      this.state = 'stopping';
+      this.reason = reason;
+      this.startedAt = now;
+      this.workersDone = true;
+      this.emit({
+        type: 'shutdown-requested',
+        at: now,
+        reason,
+        drain,
+        deadlineMs: deadlineMs ?? Infinity,
+      });
+      this.tryFinalize();
+      return;
+    }
+    if (this.state === 'running') {
+      this.state = 'stopping';
+      this.reason = reason;
+      this.draining = drain;
+      this.producer.stop();
+      if (drain && this.active.length === 0 && this.backlog() + this.retrying.size > 0) {
+        this.spawn.next(); // someone must do the draining
+      }
+    } else if (!drain) {
+      this.draining = false;
+    }
+    if (reason !== 'completed') {
+      this.emit({
+        type: 'shutdown-requested',
+        at: now,
+        reason: this.reason,
+        drain: this.draining,
+        deadlineMs: deadlineMs ?? Infinity,
+      });
+    }
+    if (deadlineMs !== undefined && now + deadlineMs < this.deadlineAt) {
+      this.deadlineAt = now + deadlineMs;
+      clearTimeout(this.deadline);
+      this.deadline = setTimeout(() => this.onDeadline(), deadlineMs);
+    }
+    if (this.draining) {
+      this.releaseIdle();
+    } else {
+      this.abandonBacklog();
+      for (const worker of [...this.active]) this.stopWorker(worker);
+    }
+    // Last, so that a registry with no worker left completes after the backlog was accounted for.
+    this.spawn.complete();
+    this.tryFinalize();
+  }
+
+  private onDeadline(): void {
+    this.deadline = undefined;
+    this.draining = false;
+    this.abandonBacklog();
+    const running = [...this.busy];
+    this.emit({ type: 'deadline-exceeded', at: Date.now(), aborted: running.length });
+    for (const worker of running) {
+      const job = worker.job!;
+      const error = new ShutdownDeadlineError(job.id);
+      worker.controller!.abort(error);
+      this.stopWorker(worker);
+      this.settle(worker, worker.attemptToken, false, error, true);
+    }
+    for (const worker of [...this.active]) this.stopWorker(worker);
+    this.producer.abandonPending();
+    this.tryFinalize();
+  }
+
+  private abandonBacklog(): void {
+    for (const [job, timer] of this.retrying) {
+      clearTimeout(timer);
+      this.abandon(job);
+    }
+    this.retrying.clear();
+    const waiting = [...this.ready.drain(), ...this.queue.drain()].sort((a, b) => a.id - b.id);
+    for (const job of waiting) this.abandon(job);
+    this.depthChanged();
+  }
+
+  private abandon(job: Job<In>): void {
+    this.abandonedJobs.push({ jobId: job.id, payload: job.payload, queuedAt: job.queuedAt });
+  }
+
+  private onWorkersDone(): void {
+    this.workersDone = true;
+    this.tryFinalize();
+  }
+
+  private tryFinalize(): void {
+    if (this.state !== 'stopping' || !this.workersDone || this.producer.pending) return;
+    this.state = 'stopped';
+    clearTimeout(this.deadline);
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    const finishedAt = Date.now();
+    const abandonedJobs = this.abandonedJobs.sort((a, b) => a.jobId - b.jobId);
+    const summary: PipelineSummary<In> = {
+      reason: this.reason,
+      produced: this.produced,
+      processed: this.succeeded + this.failed,
+      succeeded: this.succeeded,
+      errors: this.failed,
+      abandoned: abandonedJobs.length,
+      dropped: this.dropped,
+      abandonedJobs,
+      peakWorkers: this.peakWorkers,
+      peakDepth: this.peakDepth,
+      startedAt: this.startedAt,
+      finishedAt,
+      durationMs: finishedAt - this.startedAt,
+      ...(this.reason === 'source-error' ? { error: this.sourceError } : {}),
+    };
+    this.emit({ type: 'stopped', at: finishedAt, summary });
+    this.events.complete();
+    this.results.complete();
+    this.depth.complete();
+    this.resolveFinished(summary);
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private backlog(): number {
+    return this.queue.length + this.ready.length;
+  }
+
+  private depthChanged(): void {
+    const depth = this.backlog();
+    if (depth > this.peakDepth) this.peakDepth = depth;
+    if (depth !== this.depth.value) this.depth.next(depth);
+  }
+
+  private emit(event: PipelineEvent<In>): void {
+    this.events.next(event);
+  }
+}

@@ -1,0 +1,35 @@
+import type { Subscriber } from 'rxjs';
+
+/** A job as the pipeline tracks it from the source to its result. */
+export interface Job<In> {
+  readonly id: number;
+  readonly payload: In;
+  readonly queuedAt: number;
+  /** Attempts started so far. */
+  attempt: number;
+  startedAt: number;
+}
+
+/**
+ * One worker's state. The pipeline runs the loop (take a job, run it, take the next) with plain calls
+ * on this record rather than an Observable per job; the worker's own Observable in the registry
+ * completes when it exits.
+ */
+export class Worker<In> {
+  /** The job running now, if any. */
+  job: Job<In> | undefined = undefined;
+  /** Identifies the running attempt, so that a late settlement (after a timeout) is ignored. */
+  attemptToken = 0;
+  controller: AbortController | undefined = undefined;
+  timeout: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Asked to stop: it exits once its current job ends. */
+  stopping = false;
+  exited = false;
+  /** Jobs run since it last let the event loop turn (see Pipeline's yield). */
+  streak = 0;
+
+  constructor(
+    readonly id: number,
+    readonly registration: Subscriber<never>,
+  ) {}
+}

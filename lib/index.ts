@@ -12,3 +12,7 @@ export { PipelineOptionsError, isPipelineOptionsError } from './PipelineOptionsE
 export { JobTimeoutError, isJobTimeoutError } from './JobTimeoutError.js';
 export { ShutdownDeadlineError, isShutdownDeadlineError } from './ShutdownDeadlineError.js';
 export { QueueOverflowError, isQueueOverflowError } from './QueueOverflowError.js';
+export { createRandom, type Random } from './synthetic/createRandom.js';
+export { demoRate, demoPeriodMs } from './synthetic/demoRate.js';
+export { rateSource, type RateSourceOptions, type SyntheticJob } from './synthetic/rateSource.js';
+export { simulatedWork, type SimulatedWorkOptions } from './synthetic/simulatedWork.js';

@@ -105,6 +105,7 @@ export class Pipeline<In, Out> {
   private readonly finished: Promise<PipelineSummary<In>>;
   private resolveFinished!: (summary: PipelineSummary<In>) => void;
 
+  /** @internal Build pipelines with {@link createPipeline}, which validates the options. */
   constructor(private readonly options: ResolvedOptions<In, Out>) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.failures = new SlidingWindowCounter(options.errWindowMs);

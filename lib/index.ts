@@ -1,6 +1,12 @@
 export { createPipeline } from './createPipeline.js';
 export { Pipeline, type ShutdownOptions } from './Pipeline.js';
-export type { JobContext, PipelineOptions, PipelineSource, ProcessFn } from './options.js';
+export type {
+  JobContext,
+  PipelineOptions,
+  PipelineSettings,
+  PipelineSource,
+  ProcessFn,
+} from './options.js';
 export type { JobFailure, JobResult, JobSuccess } from './JobResult.js';
 export type * from './PipelineEvent.js';
 export type { PipelineState, PipelineStats } from './PipelineStats.js';

@@ -58,13 +58,49 @@ export const pipelineOptionsSchema = z.strictObject(pipelineOptionsShape);
 
 type Schema = typeof pipelineOptionsSchema;
 
+/** The tuning settings of {@link createPipeline}, all optional. */
+export interface PipelineSettings {
+  /** Workers kept even when the queue is empty: an integer >= 0. Default 1. */
+  minWorkers?: number;
+  /** The most workers at once: an integer >= 1 and >= `minWorkers`. Default 8. */
+  maxWorkers?: number;
+  /** Capacity of the buffer between the source and the workers. Default 100. */
+  queueCap?: number;
+  /** The pool grows while the queue depth is >= this. Default 70% of `queueCap`. */
+  highWater?: number;
+  /** The pool shrinks while the queue depth is <= this (< `highWater`). Default 20% of `queueCap`. */
+  lowWater?: number;
+  /** How often the supervisor decides to scale, in ms. Default 2000. */
+  scaleIntervalMs?: number;
+  /** Width of the sliding error window, in ms. Default 10000. */
+  errWindowMs?: number;
+  /** Failures within `errWindowMs` that stop the pipeline; 0 disables. Default 10. */
+  errThreshold?: number;
+  /** What a full buffer does with a pushed job (Observable sources). Default "error". */
+  overflow?: 'error' | 'drop-newest' | 'drop-oldest';
+  /** Time limit of one attempt, in ms: aborts `signal` and fails it. Default none. */
+  timeoutMs?: number;
+  /** Extra attempts after a failure. Default 0. */
+  retries?: number;
+  /** Wait before a retry, in ms. Default 100. */
+  retryDelayMs?: number;
+  /** How long a shutdown waits for running jobs before aborting them, in ms. Default none. */
+  shutdownDeadlineMs?: number;
+}
+
+// Compile-time guard: the documented interface and the schema accept exactly the same settings.
+type SchemaSettings = Omit<z.input<Schema>, 'source' | 'process' | 'onFailure'>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const settingsInSync: Same<Required<PipelineSettings>, Required<SchemaSettings>> = true;
+void settingsInSync;
+
 /**
  * Options of {@link createPipeline}. Everything but `source` and `process` is optional:
  * `minWorkers` 1, `maxWorkers` 8, `queueCap` 100, `highWater` 70% and `lowWater` 20% of `queueCap`,
  * `scaleIntervalMs` 2000, `errWindowMs` 10000, `errThreshold` 10 (0 disables), `overflow` "error",
  * `retries` 0, `retryDelayMs` 100, no `timeoutMs`, no `shutdownDeadlineMs`.
  */
-export type PipelineOptions<In, Out> = Omit<z.input<Schema>, 'source' | 'process' | 'onFailure'> & {
+export type PipelineOptions<In, Out> = PipelineSettings & {
   /** Where jobs come from. */
   source: PipelineSource<In>;
   /** The work for one job. */

@@ -143,10 +143,7 @@ export const flagDefaults: readonly FlagSpec[] = [
     name: 'error-rate',
     key: 'errorRate',
     type: 'float',
-    // Not the Go design's 0.05: at 5 % the default error guard (10 failures in 10 s) stops the demo
-    // early in every burst, before the pool can scale back down. At 0.5 % it keeps showing failed
-    // jobs and no default run trips the guard (0 of 500 simulated 30 s runs; 2 % trip at 1 %).
-    default: 0.005,
+    default: 0.05,
     usage: 'fraction of demo jobs that fail, from 0 to 1',
   },
   {
@@ -154,7 +151,8 @@ export const flagDefaults: readonly FlagSpec[] = [
     key: 'demo',
     type: 'bool',
     default: true,
-    usage: 'vary the producer rate: 7x bursts from 5s to 15s of every 30s (false: a steady rate)',
+    usage:
+      'vary the producer rate: an 18x burst for 0.5s every 30s, calm at 0.1x between (false: a steady -producer-rate)',
   },
   {
     name: 'err-window',

@@ -1,4 +1,4 @@
-import { demoRate } from './demoRate.js';
+import { demoRate, demoRateChangeAfter } from './demoRate.js';
 
 /** One item produced by {@link rateSource}. */
 export interface SyntheticJob {
@@ -91,10 +91,12 @@ class RateSource implements AsyncIterableIterator<SyntheticJob, undefined> {
     const now = Date.now();
     this.startedAt ??= now;
     const from = this.lastDue ?? now;
-    const rate = this.demo ? demoRate(this.rate, from - this.startedAt) : this.rate;
     // A late pull gets its job at once, and the schedule restarts from now: no catch-up burst
     // (like Go's time.Ticker dropping ticks for a slow receiver).
-    const due = Math.max(from + 1000 / rate, now);
+    const due = Math.max(
+      this.demo ? this.demoDue(from, this.startedAt) : from + 1000 / this.rate,
+      now,
+    );
     this.lastDue = due;
     const delay = Math.ceil(due - now);
     if (delay <= 0) return Promise.resolve(this.emit());
@@ -105,6 +107,28 @@ class RateSource implements AsyncIterableIterator<SyntheticJob, undefined> {
       }, delay);
       this.pending = { timer, resolve };
     });
+  }
+
+  /**
+   * When the next job is due under the demo profile: once one job's worth of rate has accrued
+   * after `from`, across the profile's changes. Reading the rate only at `from` would let a calm
+   * interval (1 s at the default 10/s) run past the start of a burst and delay it, or at a low base
+   * rate skip a short burst altogether.
+   */
+  private demoDue(from: number, startedAt: number): number {
+    let at = from - startedAt;
+    let owed = 1; // the part of a job still to accrue
+    // Each pass ends in a stretch of constant rate or moves on to the next change (two per
+    // period). The bound only matters for an absurdly low base rate, whose one job spans thousands
+    // of periods: it then takes the rate where the count stopped.
+    for (let pass = 0; ; pass++) {
+      const rate = demoRate(this.rate, at);
+      const change = demoRateChangeAfter(at);
+      const end = at + (owed * 1000) / rate;
+      if (end <= change || pass >= 10_000) return startedAt + end;
+      owed -= ((change - at) * rate) / 1000;
+      at = change;
+    }
   }
 
   private emit(): Result {
@@ -118,8 +142,10 @@ class RateSource implements AsyncIterableIterator<SyntheticJob, undefined> {
  * like a ticker-fed Go producer: each `next()` resolves when the next job is due. The first job is
  * due one interval (1000 / rate ms) after the first `next()`. A consumer that pulls late gets one
  * job at once and the following one a full interval later: missed jobs are dropped, not burst.
- * With `demo`, the rate is re-read from {@link demoRate} at every step. `return()` (also called by
- * `break` in `for await`) ends a pending wait at once and clears its timer.
+ * With `demo`, the rate follows {@link demoRate} (elapsed since the first `next()`), changing
+ * mid-interval when the profile does, so a slow calm interval never delays or skips a burst.
+ * `return()` (also called by `break` in `for await`) ends a pending wait at once and clears its
+ * timer.
  *
  * @throws RangeError when `rate` is not a finite number > 0 or `count` is not an integer >= 0.
  * @example

@@ -12,7 +12,7 @@ describe('describeSettings', () => {
   it('lists every run setting in flag order, as the flags spell them', () => {
     expect(describeSettings({ ...config(), seed: 42 })).to.equal(
       'min-workers=1 max-workers=8 queue-cap=100 high-water=70 low-water=20 scale-interval=2s' +
-        ' producer-rate=10 process-ms=80 jitter-ms=40 error-rate=0.005 demo=true err-window=10s' +
+        ' producer-rate=10 process-ms=80 jitter-ms=40 error-rate=0.05 demo=true err-window=10s' +
         ' err-threshold=10 duration=0s seed=42 log-format=text',
     );
   });

@@ -11,7 +11,7 @@ const defaults: CliConfig = {
   producerRate: 10,
   processMs: 80,
   jitterMs: 40,
-  errorRate: 0.005,
+  errorRate: 0.05,
   demo: true,
   errWindowMs: 10_000,
   errThreshold: 10,
@@ -64,7 +64,7 @@ describe('parseFlags', () => {
         'producer-rate': 10,
         'process-ms': 80,
         'jitter-ms': 40,
-        'error-rate': 0.005,
+        'error-rate': 0.05,
         demo: true,
         'err-window': 10_000,
         'err-threshold': 10,
@@ -393,8 +393,10 @@ describe('usage', () => {
     expect(text).to.include('most workers running at once (default 8)\n');
     expect(text).to.include('(default 2s)\n');
     expect(text).to.include('(default 10s)\n');
-    expect(text).to.include('(default 0.005)\n');
-    expect(text).to.include('(default true)\n');
+    expect(text).to.include('(default 0.05)\n');
+    expect(text).to.include(
+      'an 18x burst for 0.5s every 30s, calm at 0.1x between (false: a steady -producer-rate) (default true)\n',
+    );
     expect(text).to.include('(default "text")\n');
     expect(text).to.include('stop after this long; 0 runs until SIGINT or SIGTERM\n');
     expect(text).not.to.include('(default 0s)');

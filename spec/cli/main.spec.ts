@@ -17,6 +17,7 @@ const fast = [
   '-process-ms=5',
   '-jitter-ms=2',
   '-error-rate=0',
+  '-demo=false', // a steady rate: the demo profile is calm (a tenth of the rate) most of the time
 ];
 
 const hint = "Run 'dynpipe -help' for usage.";
@@ -216,6 +217,7 @@ describe('dynpipe (the command)', function () {
           '-process-ms=5000',
           '-jitter-ms=0',
           '-producer-rate=50',
+          '-demo=false',
           '-scale-interval=100ms',
           '-error-rate=0',
         ]);

@@ -81,21 +81,49 @@ describe('rateSource', () => {
     expect(next.value?.value).to.deep.equal({ seq: 3, createdAt: 1_200 });
   });
 
-  it('emits faster during the demo burst window and at the base rate around it', async () => {
+  it('emits at a tenth of the rate when calm and 18 times it in the demo burst window', async () => {
     const source = rateSource({ rate: 10, demo: true });
     const jobs: SyntheticJob[] = [];
     const consumer = collect(source, jobs);
 
-    await clock.tickAsync(5_000);
+    await clock.tickAsync(5_500);
     const calm = jobs.length;
-    await clock.tickAsync(10_000);
+    await clock.tickAsync(500);
     const burst = jobs.length - calm;
-    await clock.tickAsync(15_000);
+    await clock.tickAsync(24_000);
     const after = jobs.length - calm - burst;
 
-    expect(calm, 'jobs in 0-5 s').to.equal(50);
-    expect(burst, 'jobs in 5-15 s').to.be.closeTo(700, 2);
-    expect(after, 'jobs in 15-30 s').to.be.closeTo(150, 2);
+    expect(calm, 'jobs in 0-5.5 s').to.equal(5);
+    expect(jobs.slice(0, 5).map((job) => job.createdAt)).to.deep.equal([
+      1_000, 2_000, 3_000, 4_000, 5_000,
+    ]);
+    expect(burst, 'jobs in 5.5-6 s').to.be.closeTo(90, 1);
+    expect(after, 'jobs in 6-30 s').to.be.closeTo(24, 1);
+
+    await clock.tickAsync(30_000);
+    expect(jobs.length - calm - burst - after, 'jobs in the second period').to.be.closeTo(120, 2);
+
+    await source.return?.();
+    await consumer;
+  });
+
+  it('starts the burst on time when a calm interval spans its start, even at a low rate', async () => {
+    // At 2 jobs/s the calm rate is one job every 5 s: the wait from 5 s must not run to 10 s.
+    const source = rateSource({ rate: 2, demo: true });
+    const jobs: SyntheticJob[] = [];
+    const consumer = collect(source, jobs);
+
+    await clock.tickAsync(5_500);
+    expect(jobs.map((job) => job.createdAt)).to.deep.equal([5_000]);
+    await clock.tickAsync(500);
+    // 0.1 of a job accrued calm from 5 s to 5.5 s; the rest comes at 36/s: 25 ms into the burst.
+    expect(jobs[1]?.createdAt, 'first burst job').to.equal(5_525);
+    expect(jobs.length - 1, 'jobs in 5.5-6 s').to.be.closeTo(18, 1);
+
+    // After the burst the calm interval resumes, shortened by what the burst left over.
+    await clock.tickAsync(24_000);
+    const afterBurst = jobs.filter((job) => job.createdAt > 6_000).length;
+    expect(afterBurst, 'jobs in 6-30 s').to.be.within(4, 5);
 
     await source.return?.();
     await consumer;

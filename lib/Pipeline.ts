@@ -17,7 +17,7 @@ import type { JobFailure, JobResult } from './JobResult.js';
 import { JobTimeoutError } from './JobTimeoutError.js';
 import { log } from './log.js';
 import type { JobContext, ResolvedOptions } from './options.js';
-import type { PipelineEvent } from './PipelineEvent.js';
+import type { ErrorRateExceededEvent, PipelineEvent, SourceErrorEvent } from './PipelineEvent.js';
 import type { PipelineState, PipelineStats } from './PipelineStats.js';
 import type { AbandonedJob, PipelineSummary, StopReason } from './PipelineSummary.js';
 import { Producer } from './Producer.js';
@@ -39,6 +39,11 @@ interface StopRequest {
   readonly reason: StopReason;
   readonly drain: boolean;
   readonly deadlineMs: number | undefined;
+  /**
+   * The event that says why (the error window tripped, the source failed), emitted by `stop()` once
+   * the stop is under way: a listener that calls shutdown() then makes it stricter, not overtakes it.
+   */
+  readonly cause?: ErrorRateExceededEvent | SourceErrorEvent;
 }
 
 /** Options of {@link Pipeline.shutdown}. */
@@ -82,6 +87,9 @@ export class Pipeline<In, Out> {
   private readonly active: Worker<In>[] = [];
   private readonly idle: Worker<In>[] = [];
   private readonly busy = new Set<Worker<In>>();
+  /** Workers asked to stop that have not exited yet (finishing their job). */
+  private leaving = 0;
+  private registryClosed = false;
   private readonly producer: Producer<In>;
   private readonly failures: SlidingWindowCounter;
   private readonly abandonedJobs: AbandonedJob<In>[] = [];
@@ -132,21 +140,18 @@ export class Pipeline<In, Out> {
 
     const errorRate$ = this.results.pipe(
       errorWindow(options.errWindowMs, options.errThreshold),
-      map((trip) => {
-        this.emit({
+      map((trip): StopRequest => ({
+        reason: 'error-rate',
+        drain: false,
+        deadlineMs: options.shutdownDeadlineMs,
+        cause: {
           type: 'error-rate-exceeded',
           at: trip.at,
           errors: trip.errors,
           windowMs: options.errWindowMs,
           threshold: options.errThreshold,
-        });
-        const request: StopRequest = {
-          reason: 'error-rate',
-          drain: false,
-          deadlineMs: options.shutdownDeadlineMs,
-        };
-        return request;
-      }),
+        },
+      })),
     );
     // Whatever asks first stops the pipeline; the supervisor ends with it (takeUntil).
     const stop$ = merge(this.stopRequested, errorRate$).pipe(take(1), share());
@@ -267,12 +272,12 @@ export class Pipeline<In, Out> {
     this.sourceDone = true;
     if (this.state !== 'running') return;
     this.sourceError = error;
-    this.emit({ type: 'source-error', at: Date.now(), error });
     // The jobs the source already gave are still processed: the source failing says nothing of them.
     this.request({
       reason: 'source-error',
       drain: true,
       deadlineMs: this.options.shutdownDeadlineMs,
+      cause: { type: 'source-error', at: Date.now(), error },
     });
   }
 
@@ -281,10 +286,15 @@ export class Pipeline<In, Out> {
   private tick(): void {
     const depth = this.backlog();
     const workers = this.active.length;
-    const direction = decideScale(depth, workers, this.options);
+    let direction = decideScale(depth, workers, this.options);
+    // Workers still finishing their job after a scale-down count against maxWorkers, so that it
+    // bounds the jobs running at once, not only the pool.
+    if (direction === 'up' && workers + this.leaving >= this.options.maxWorkers)
+      direction = 'steady';
     const delta = direction === 'up' ? 1 : direction === 'down' ? -1 : 0;
     debugSupervisor('%s: queue=%d workers=%d', direction, depth, workers + delta);
     this.emit({ type: 'scale', at: Date.now(), direction, delta, depth, workers: workers + delta });
+    if (this.state !== 'running') return; // a listener shut the pipeline down
     if (delta > 0) this.spawn.next();
     else if (delta < 0) this.stopWorker(this.active[this.active.length - 1]!); // the newest one
   }
@@ -308,6 +318,7 @@ export class Pipeline<In, Out> {
   private stopWorker(worker: Worker<In>): void {
     if (worker.stopping) return;
     worker.stopping = true;
+    this.leaving++;
     this.active.splice(this.active.indexOf(worker), 1);
     const busy = worker.job !== undefined;
     debugWorker('worker %d stopping%s', worker.id, busy ? ' (will finish current job)' : '');
@@ -328,6 +339,7 @@ export class Pipeline<In, Out> {
   private exitWorker(worker: Worker<In>): void {
     if (worker.exited) return;
     worker.exited = true;
+    this.leaving--;
     debugWorker('worker %d stopped', worker.id);
     this.emit({
       type: 'worker-stopped',
@@ -342,6 +354,8 @@ export class Pipeline<In, Out> {
   private next(worker: Worker<In>): void {
     if (worker.stopping) {
       this.exitWorker(worker);
+      this.maybeComplete(); // its job may have been the last one
+      this.staffDrain(); // its slot may be the one a drainer waits for
       return;
     }
     if (++worker.streak >= YIELD_EVERY && this.backlog() > 0) {
@@ -354,6 +368,7 @@ export class Pipeline<In, Out> {
     const job = this.take();
     if (job) {
       this.startJob(worker, job);
+      this.depthChanged(); // after the start: a depth$ listener that shuts down finds the job running
       this.producer.pull(); // room appeared; pulled after the start so the source never sees an idle pool
       return;
     }
@@ -375,15 +390,9 @@ export class Pipeline<In, Out> {
     for (const worker of [...this.idle]) this.stopWorker(worker);
   }
 
+  /** The next job to run: retries first. The caller reports the new depth once the job started. */
   private take(): Job<In> | undefined {
-    const retry = this.ready.shift();
-    if (retry) {
-      this.depthChanged();
-      return retry;
-    }
-    const job = this.queue.shift();
-    if (job) this.depthChanged();
-    return job;
+    return this.ready.shift() ?? this.queue.shift();
   }
 
   private startJob(worker: Worker<In>, job: Job<In>): void {
@@ -462,12 +471,25 @@ export class Pipeline<In, Out> {
   }
 
   private canRetry(): boolean {
-    return this.state === 'running' || (this.state === 'stopping' && this.draining);
+    // While draining the pool cannot grow: retry only if a worker stays to run it (one not asked to
+    // stop waits while a retry is pending), else the failure is final rather than lost.
+    return (
+      this.state === 'running' ||
+      (this.state === 'stopping' && this.draining && this.active.length > 0)
+    );
   }
 
   private scheduleRetry(job: Job<In>, error: unknown): void {
     // Exponential backoff with jitter: base * 2^(n-1), scaled by a random factor in [0.5, 1).
     const delayMs = this.options.retryDelayMs * 2 ** (job.attempt - 1) * (0.5 + Math.random() / 2);
+    const timer = setTimeout(() => {
+      this.retrying.delete(job);
+      this.ready.push(job);
+      this.depthChanged();
+      this.dispatch();
+    }, delayMs);
+    // Registered before the event: a listener that shuts down must find the job to hand it back.
+    this.retrying.set(job, timer);
     this.emit({
       type: 'job-retry',
       at: Date.now(),
@@ -476,13 +498,6 @@ export class Pipeline<In, Out> {
       delayMs,
       error,
     });
-    const timer = setTimeout(() => {
-      this.retrying.delete(job);
-      this.ready.push(job);
-      this.depthChanged();
-      this.dispatch();
-    }, delayMs);
-    this.retrying.set(job, timer);
   }
 
   /** Hands waiting jobs to idle workers. */
@@ -527,7 +542,7 @@ export class Pipeline<In, Out> {
     else this.stop(request);
   }
 
-  private stop({ reason, drain, deadlineMs }: StopRequest): void {
+  private stop({ reason, drain, deadlineMs, cause }: StopRequest): void {
     if (this.state === 'stopped') return;
     const now = Date.now();
     if (this.state === 'idle') {
@@ -551,11 +566,14 @@ export class Pipeline<In, Out> {
       this.reason = reason;
       this.draining = drain;
       this.producer.stop();
-      if (drain && this.active.length === 0 && this.backlog() + this.retrying.size > 0) {
-        this.spawn.next(); // someone must do the draining
-      }
     } else if (!drain) {
       this.draining = false;
+    }
+    // A listener of these events may call shutdown() (a nested, stricter stop) and even see the
+    // pipeline stop; then there is nothing left to do here.
+    if (cause) {
+      this.emit(cause);
+      if (this.hasStopped()) return;
     }
     if (reason !== 'completed') {
       this.emit({
@@ -565,6 +583,7 @@ export class Pipeline<In, Out> {
         drain: this.draining,
         deadlineMs: deadlineMs ?? Infinity,
       });
+      if (this.hasStopped()) return;
     }
     if (deadlineMs !== undefined && now + deadlineMs < this.deadlineAt) {
       this.deadlineAt = now + deadlineMs;
@@ -578,8 +597,23 @@ export class Pipeline<In, Out> {
       for (const worker of [...this.active]) this.stopWorker(worker);
     }
     // Last, so that a registry with no worker left completes after the backlog was accounted for.
-    this.spawn.complete();
+    this.staffDrain();
     this.tryFinalize();
+  }
+
+  /**
+   * While stopping, the registry takes no new worker, except one to drain a backlog that no running
+   * worker will take. Workers still finishing a job count against maxWorkers: when they fill it, the
+   * drainer waits for one of them to exit (this is called again then) and the registry stays open.
+   */
+  private staffDrain(): void {
+    if (this.state !== 'stopping' || this.registryClosed) return;
+    if (this.draining && this.active.length === 0 && this.backlog() + this.retrying.size > 0) {
+      if (this.leaving >= this.options.maxWorkers) return;
+      this.spawn.next();
+    }
+    this.registryClosed = true;
+    this.spawn.complete();
   }
 
   private onDeadline(): void {
@@ -651,6 +685,11 @@ export class Pipeline<In, Out> {
   }
 
   // --- helpers -------------------------------------------------------------------------------
+
+  /** Read through a call: a listener may have stopped the pipeline since `state` was last narrowed. */
+  private hasStopped(): boolean {
+    return this.state === 'stopped';
+  }
 
   private backlog(): number {
     return this.queue.length + this.ready.length;

@@ -4,6 +4,9 @@ import type { PipelineSource } from './options.js';
 
 const debug = log.extend('producer');
 
+/** Async pulls in a row before the producer lets the event loop turn (see `pullAsync`). */
+const YIELD_EVERY = 64;
+
 /** What the producer feeds. */
 export interface ProducerSink<In> {
   /** True while the buffer (or an idle worker) can take another item. */
@@ -30,6 +33,8 @@ export class Producer<In> {
   private finished = false;
   /** An async `next()` is in flight. */
   pending = false;
+  private streak = 0;
+  private yielding = false;
 
   constructor(
     private readonly source: PipelineSource<In>,
@@ -115,7 +120,18 @@ export class Producer<In> {
   }
 
   private pullAsync(iterator: AsyncIterator<In>): void {
-    if (this.pending || !this.sink.hasRoom()) return;
+    if (this.pending || this.yielding || !this.sink.hasRoom()) return;
+    if (++this.streak >= YIELD_EVERY) {
+      // Items that come at once, handed to jobs that settle at once, chain microtasks only: without
+      // a turn of the event loop now and then, no timer, tick or shutdown request could ever run.
+      this.streak = 0;
+      this.yielding = true;
+      setImmediate(() => {
+        this.yielding = false;
+        this.pull();
+      });
+      return;
+    }
     this.pending = true;
     let next: Promise<IteratorResult<In>>;
     try {

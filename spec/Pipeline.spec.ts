@@ -257,6 +257,39 @@ describe('Pipeline', () => {
     });
   });
 
+  it('counts workers still finishing a job against maxWorkers', async () => {
+    let running = 0;
+    let most = 0;
+    const source = new Subject<number>();
+    const pipeline = createPipeline({
+      source,
+      process: async (n: number) => {
+        most = Math.max(most, ++running);
+        await delay(5_000);
+        running--;
+        return n;
+      },
+      minWorkers: 1,
+      maxWorkers: 2,
+      queueCap: 10,
+      highWater: 2,
+      lowWater: 1,
+      scaleIntervalMs: 1_000,
+    });
+    const rec = record(pipeline);
+    const run = pipeline.run();
+    for (let i = 1; i <= 3; i++) source.next(i);
+    await clock.tickAsync(2_000); // +1 at 1 s (worker 2 takes job 2), -1 at 2 s: worker 2 busy, leaving
+    for (let i = 4; i <= 6; i++) source.next(i);
+    await clock.tickAsync(1_000); // depth 4: one running worker, but worker 2 still holds a slot
+    const scale = rec.ofType('scale').map((e) => e.direction);
+    expect(scale).to.deep.equal(['up', 'down', 'steady']);
+    expect(most).to.equal(2);
+    source.complete();
+    await settle(clock, run, { stepMs: 500 });
+    expect(most).to.equal(2);
+  });
+
   describe('failures', () => {
     it('records a throw, a rejection and a thrown non-Error as failed results and keeps going', async () => {
       const pipeline = createPipeline({

@@ -1,5 +1,6 @@
 import {
   BehaviorSubject,
+  defer,
   interval,
   map,
   merge,
@@ -11,12 +12,13 @@ import {
   takeUntil,
   type Subscription,
 } from 'rxjs';
+import { AttemptContext } from './AttemptContext.js';
 import { decideScale } from './decideScale.js';
 import { errorWindow } from './errorWindow.js';
 import type { JobFailure, JobResult } from './JobResult.js';
 import { JobTimeoutError } from './JobTimeoutError.js';
 import { log } from './log.js';
-import type { JobContext, ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './options.js';
 import type { ErrorRateExceededEvent, PipelineEvent, SourceErrorEvent } from './PipelineEvent.js';
 import type { PipelineState, PipelineStats } from './PipelineStats.js';
 import type { AbandonedJob, PipelineSummary, StopReason } from './PipelineSummary.js';
@@ -64,6 +66,8 @@ export interface ShutdownOptions {
 export class Pipeline<In, Out> {
   private readonly events = new Subject<PipelineEvent<In>>();
   private readonly results = new Subject<JobResult<Out, In>>();
+  /** The failed results only: what the sliding error window reads. */
+  private readonly failedResults = new Subject<JobResult<Out, In>>();
   private readonly depth = new BehaviorSubject<number>(0);
   private readonly stopRequested = new Subject<StopRequest>();
   private readonly spawn = new Subject<void>();
@@ -73,7 +77,11 @@ export class Pipeline<In, Out> {
   /** What the pipeline does: workers, scaling, shutdown. Completes after the `stopped` event. */
   readonly events$: Observable<PipelineEvent<In>> = this.events.asObservable();
   /** The number of jobs waiting for a worker; emits the current value on subscribe. */
-  readonly depth$: Observable<number> = this.depth.asObservable();
+  readonly depth$: Observable<number> = defer(() => {
+    // The subject is only fed while observed (it costs per job): bring it up to date first.
+    this.depthChanged(true);
+    return this.depth;
+  });
 
   private state: PipelineState = 'idle';
   private reason: StopReason = 'shutdown';
@@ -86,7 +94,10 @@ export class Pipeline<In, Out> {
   private readonly retrying = new Map<Job<In>, ReturnType<typeof setTimeout>>();
   private readonly active: Worker<In>[] = [];
   private readonly idle: Worker<In>[] = [];
-  private readonly busy = new Set<Worker<In>>();
+  /** Workers that have not exited, running or leaving. */
+  private readonly live = new Set<Worker<In>>();
+  /** Attempts running now. */
+  private inFlight = 0;
   /** Workers asked to stop that have not exited yet (finishing their job). */
   private leaving = 0;
   private registryClosed = false;
@@ -109,6 +120,8 @@ export class Pipeline<In, Out> {
   private peakWorkers = 0;
   private peakDepth = 0;
   private startedAt = 0;
+  /** `Date.now()` of the settlement being handled, reused by what it starts in the same turn. */
+  private now = 0;
 
   private readonly finished: Promise<PipelineSummary<In>>;
   private resolveFinished!: (summary: PipelineSummary<In>) => void;
@@ -124,8 +137,6 @@ export class Pipeline<In, Out> {
       error: (err) => this.onSourceError(err),
       settled: () => this.tryFinalize(),
     });
-    // The collector: the first subscriber, so counts are current when users see a result.
-    this.results.subscribe((result) => this.collect(result));
   }
 
   /**
@@ -138,7 +149,7 @@ export class Pipeline<In, Out> {
     this.startedAt = Date.now();
     const { options } = this;
 
-    const errorRate$ = this.results.pipe(
+    const errorRate$ = this.failedResults.pipe(
       errorWindow(options.errWindowMs, options.errThreshold),
       map((trip): StopRequest => ({
         reason: 'error-rate',
@@ -198,7 +209,7 @@ export class Pipeline<In, Out> {
       state: this.state,
       produced: this.produced,
       queued: this.backlog(),
-      inFlight: this.busy.size,
+      inFlight: this.inFlight,
       workers: this.active.length,
       processed: this.succeeded + this.failed,
       succeeded: this.succeeded,
@@ -217,7 +228,7 @@ export class Pipeline<In, Out> {
     const job: Job<In> = {
       id: ++this.jobSeq,
       payload,
-      queuedAt: Date.now(),
+      queuedAt: this.now || Date.now(),
       attempt: 0,
       startedAt: 0,
     };
@@ -303,6 +314,11 @@ export class Pipeline<In, Out> {
 
   private startWorker(registration: Worker<In>['registration']): void {
     const worker = new Worker<In>(++this.workerSeq, registration);
+    // Without a per-job timeout an attempt ends only by settling or at the deadline (after which the
+    // worker runs no other job), so these two handlers serve every job of the worker.
+    worker.onValue = (value) => this.settle(worker, worker.attemptToken, true, value);
+    worker.onError = (error) => this.settle(worker, worker.attemptToken, false, error);
+    this.live.add(worker);
     this.active.push(worker);
     this.peakWorkers = Math.max(this.peakWorkers, this.active.length);
     debugWorker('worker %d started', worker.id);
@@ -340,6 +356,7 @@ export class Pipeline<In, Out> {
     if (worker.exited) return;
     worker.exited = true;
     this.leaving--;
+    this.live.delete(worker);
     debugWorker('worker %d stopped', worker.id);
     this.emit({
       type: 'worker-stopped',
@@ -397,37 +414,36 @@ export class Pipeline<In, Out> {
 
   private startJob(worker: Worker<In>, job: Job<In>): void {
     job.attempt++;
-    job.startedAt = Date.now();
+    job.startedAt = this.now || Date.now();
     const token = ++this.attemptSeq;
-    const controller = new AbortController();
+    const ctx = new AttemptContext(job.id, worker.id, job.attempt);
     worker.job = job;
     worker.attemptToken = token;
-    worker.controller = controller;
-    this.busy.add(worker);
+    worker.context = ctx;
+    this.inFlight++;
     const { timeoutMs } = this.options;
     if (timeoutMs !== undefined) {
       worker.timeout = setTimeout(() => {
         const error = new JobTimeoutError(job.id, timeoutMs);
-        controller.abort(error);
+        ctx.abort(error);
         this.settle(worker, token, false, error);
       }, timeoutMs);
     }
-    const ctx: JobContext = {
-      jobId: job.id,
-      workerId: worker.id,
-      attempt: job.attempt,
-      signal: controller.signal,
-    };
     let outcome: Out | PromiseLike<Out>;
     try {
       outcome = this.options.process(job.payload, ctx);
     } catch (error) {
       outcome = Promise.reject(error);
     }
-    Promise.resolve(outcome).then(
-      (value) => this.settle(worker, token, true, value),
-      (error: unknown) => this.settle(worker, token, false, error),
-    );
+    if (timeoutMs === undefined) {
+      Promise.resolve(outcome).then(worker.onValue, worker.onError);
+    } else {
+      // After a timeout the worker moves on while this attempt may still settle: bind the token.
+      Promise.resolve(outcome).then(
+        (value) => this.settle(worker, token, true, value),
+        (error: unknown) => this.settle(worker, token, false, error),
+      );
+    }
   }
 
   /** Ends the attempt `token` on `worker`, once: late settlements (after a timeout or deadline) are ignored. */
@@ -442,17 +458,34 @@ export class Pipeline<In, Out> {
     const job = worker.job;
     worker.job = undefined;
     worker.attemptToken = 0;
-    worker.controller = undefined;
+    worker.context = undefined;
     if (worker.timeout !== undefined) {
       clearTimeout(worker.timeout);
       worker.timeout = undefined;
     }
-    this.busy.delete(worker);
-    if (!ok && !final && job.attempt <= this.options.retries && this.canRetry()) {
+    this.inFlight--;
+    const finishedAt = (this.now = Date.now());
+    if (ok) {
+      this.succeeded++;
+      // Nobody reads a success but the counter: skip building its result.
+      if (this.results.observed || debugCollector.enabled) {
+        this.collect({
+          jobId: job.id,
+          workerId: worker.id,
+          attempt: job.attempt,
+          payload: job.payload,
+          queuedAt: job.queuedAt,
+          startedAt: job.startedAt,
+          finishedAt,
+          ok: true,
+          value: valueOrError as Out,
+        });
+      }
+    } else if (!final && job.attempt <= this.options.retries && this.canRetry()) {
       this.scheduleRetry(job, valueOrError);
     } else {
-      const finishedAt = Date.now();
-      const base = {
+      this.failed++;
+      this.collect({
         jobId: job.id,
         workerId: worker.id,
         attempt: job.attempt,
@@ -460,14 +493,12 @@ export class Pipeline<In, Out> {
         queuedAt: job.queuedAt,
         startedAt: job.startedAt,
         finishedAt,
-      };
-      this.results.next(
-        ok
-          ? { ...base, ok: true, value: valueOrError as Out }
-          : { ...base, ok: false, error: valueOrError },
-      );
+        ok: false,
+        error: valueOrError,
+      });
     }
     this.next(worker);
+    this.now = 0;
   }
 
   private canRetry(): boolean {
@@ -507,24 +538,36 @@ export class Pipeline<In, Out> {
 
   // --- collector -----------------------------------------------------------------------------
 
+  /**
+   * The collector: sees every result once, after the counters moved. Failures feed the sliding error
+   * window and `onFailure`; then `results$` gets it.
+   */
   private collect(result: JobResult<Out, In>): void {
     if (result.ok) {
-      this.succeeded++;
-      if (debugCollector.enabled)
+      if (debugCollector.enabled) {
         debugCollector('job %d by worker %d OK', result.jobId, result.workerId);
-      return;
-    }
-    this.failed++;
-    this.failures.add(result.finishedAt);
-    if (debugCollector.enabled)
-      debugCollector('job %d by worker %d FAILED: %O', result.jobId, result.workerId, result.error);
-    if (this.options.onFailure) {
-      try {
-        this.options.onFailure(result as JobFailure<In>);
-      } catch (error) {
-        debugCollector('onFailure threw: %O', error);
+      }
+    } else {
+      if (debugCollector.enabled) {
+        debugCollector(
+          'job %d by worker %d FAILED: %O',
+          result.jobId,
+          result.workerId,
+          result.error,
+        );
+      }
+      this.failures.add(result.finishedAt);
+      if (this.options.onFailure) {
+        try {
+          this.options.onFailure(result as JobFailure<In>);
+        } catch (error) {
+          debugCollector('onFailure threw: %O', error);
+        }
       }
     }
+    this.results.next(result);
+    // After users saw it: the stop this failure may trigger comes after its result, as it happens.
+    if (!result.ok) this.failedResults.next(result);
   }
 
   // --- stopping ------------------------------------------------------------------------------
@@ -532,7 +575,7 @@ export class Pipeline<In, Out> {
   /** The source is done and nothing is left: stop with `completed`. */
   private maybeComplete(): void {
     if (this.state !== 'running' || !this.sourceDone) return;
-    if (this.backlog() > 0 || this.retrying.size > 0 || this.busy.size > 0) return;
+    if (this.backlog() > 0 || this.retrying.size > 0 || this.inFlight > 0) return;
     this.request({ reason: 'completed', drain: true, deadlineMs: undefined });
   }
 
@@ -620,12 +663,14 @@ export class Pipeline<In, Out> {
     this.deadline = undefined;
     this.draining = false;
     this.abandonBacklog();
-    const running = [...this.busy];
+    const running = [...this.live]
+      .filter((worker) => worker.job !== undefined)
+      .sort((a, b) => a.job!.id - b.job!.id);
     this.emit({ type: 'deadline-exceeded', at: Date.now(), aborted: running.length });
     for (const worker of running) {
       const job = worker.job!;
       const error = new ShutdownDeadlineError(job.id);
-      worker.controller!.abort(error);
+      worker.context!.abort(error);
       this.stopWorker(worker);
       this.settle(worker, worker.attemptToken, false, error, true);
     }
@@ -680,6 +725,7 @@ export class Pipeline<In, Out> {
     this.emit({ type: 'stopped', at: finishedAt, summary });
     this.events.complete();
     this.results.complete();
+    this.failedResults.complete();
     this.depth.complete();
     this.resolveFinished(summary);
   }
@@ -695,10 +741,11 @@ export class Pipeline<In, Out> {
     return this.queue.length + this.ready.length;
   }
 
-  private depthChanged(): void {
+  /** Updates the peak, and `depth$` while anyone watches it (`force`: bring it up to date anyway). */
+  private depthChanged(force = false): void {
     const depth = this.backlog();
     if (depth > this.peakDepth) this.peakDepth = depth;
-    if (depth !== this.depth.value) this.depth.next(depth);
+    if (depth !== this.depth.value && (force || this.depth.observed)) this.depth.next(depth);
   }
 
   private emit(event: PipelineEvent<In>): void {

@@ -1,4 +1,5 @@
 import type { Subscriber } from 'rxjs';
+import type { AttemptContext } from './AttemptContext.js';
 
 /** A job as the pipeline tracks it from the source to its result. */
 export interface Job<In> {
@@ -20,7 +21,8 @@ export class Worker<In> {
   job: Job<In> | undefined = undefined;
   /** Identifies the running attempt, so that a late settlement (after a timeout) is ignored. */
   attemptToken = 0;
-  controller: AbortController | undefined = undefined;
+  /** The running attempt's `ctx`, kept to fire its signal. */
+  context: AttemptContext | undefined = undefined;
   timeout: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Asked to stop: it exits once its current job ends. */
   stopping = false;
@@ -28,8 +30,14 @@ export class Worker<In> {
   /** Jobs run since it last let the event loop turn (see Pipeline's yield). */
   streak = 0;
 
+  /** Settle this worker's attempt; made once per worker, not per job (see Pipeline.startJob). */
+  onValue: (value: unknown) => void = noop;
+  onError: (error: unknown) => void = noop;
+
   constructor(
     readonly id: number,
     readonly registration: Subscriber<never>,
   ) {}
 }
+
+function noop(): void {}

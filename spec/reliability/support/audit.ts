@@ -350,8 +350,8 @@ export function checkInvariant<In, Out>(
             () => show(r),
           );
         }
-        // The error window is a results$ subscriber too, subscribed at run(): it sees the failure
-        // in the state the auditor saw it in.
+        // The error window reads a failure after every results$ subscriber has seen it: it trips
+        // if the pipeline is still running then (see preemptedTrip below for a listener's shutdown).
         if (tripAt === undefined && errThreshold > 0) {
           const inWindow = failureTimes.filter((t) => r.finishedAt - t < errWindowMs).length;
           if (inWindow >= errThreshold) {
@@ -529,7 +529,22 @@ export function checkInvariant<In, Out>(
   );
 
   // The error window: error-rate exactly when the trailing window reached the threshold while running.
-  const expectErrorRate = tripAt !== undefined && tripWhileRunning;
+  // A results$ listener that shuts down on the very failure that fills the window asks first.
+  const nextStop =
+    tripAt === undefined
+      ? undefined
+      : log
+          .slice(tripAt + 1)
+          .find(
+            (e) =>
+              e.kind === 'event' &&
+              (e.event.type === 'shutdown-requested' || e.event.type === 'error-rate-exceeded'),
+          );
+  const preemptedTrip =
+    nextStop?.kind === 'event' &&
+    nextStop.event.type === 'shutdown-requested' &&
+    nextStop.event.reason === 'shutdown';
+  const expectErrorRate = tripAt !== undefined && tripWhileRunning && !preemptedTrip;
   check(
     (summary.reason === 'error-rate') === expectErrorRate,
     'reason error-rate exactly when the sliding window reached errThreshold',

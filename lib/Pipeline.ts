@@ -33,8 +33,12 @@ const debugSupervisor = log.extend('supervisor');
 const debugWorker = log.extend('worker');
 const debugCollector = log.extend('collector');
 
-/** A worker lets the event loop turn after this many jobs in a row, so timers and signals still run. */
-const YIELD_EVERY = 64;
+/**
+ * Jobs the pool starts between two turns of the event loop that it asks for. Jobs that settle at once
+ * chain microtasks only, which would starve timers and signals: past this many starts, workers wait
+ * for a `setImmediate`. Counted for the whole pool, so the cost is one immediate per this many jobs.
+ */
+const TURN_BUDGET = 1024;
 
 /** A request to stop, from a user, the error window, or the source. */
 interface StopRequest {
@@ -98,6 +102,12 @@ export class Pipeline<In, Out> {
   private readonly live = new Set<Worker<In>>();
   /** Attempts running now. */
   private inFlight = 0;
+  /** Job starts since the pool last waited for the event loop to turn (see TURN_BUDGET). */
+  private sinceTurn = 0;
+  /** Workers waiting for that turn. */
+  private readonly parked: Worker<In>[] = [];
+  /** Whether successes are logged: read once per run, as the `enabled` getter costs per job. */
+  private traceResults = false;
   /** Workers asked to stop that have not exited yet (finishing their job). */
   private leaving = 0;
   private registryClosed = false;
@@ -147,6 +157,7 @@ export class Pipeline<In, Out> {
     if (this.state !== 'idle') return this.finished;
     this.state = 'running';
     this.startedAt = Date.now();
+    this.traceResults = debugCollector.enabled;
     const { options } = this;
 
     const errorRate$ = this.failedResults.pipe(
@@ -375,13 +386,13 @@ export class Pipeline<In, Out> {
       this.staffDrain(); // its slot may be the one a drainer waits for
       return;
     }
-    if (++worker.streak >= YIELD_EVERY && this.backlog() > 0) {
-      // Jobs that settle at once chain microtasks, which would starve timers and signals: let the
-      // event loop turn once in a while. A stop request meanwhile is seen when it resumes.
-      worker.streak = 0;
-      setImmediate(() => this.next(worker));
+    if (this.sinceTurn >= TURN_BUDGET && this.backlog() > 0) {
+      // Wait for the turn; a stop request meanwhile is seen when it resumes.
+      this.parked.push(worker);
+      if (this.parked.length === 1) setImmediate(this.resumeParked);
       return;
     }
+    this.sinceTurn++;
     const job = this.take();
     if (job) {
       this.startJob(worker, job);
@@ -389,7 +400,6 @@ export class Pipeline<In, Out> {
       this.producer.pull(); // room appeared; pulled after the start so the source never sees an idle pool
       return;
     }
-    worker.streak = 0;
     if (this.state === 'running' || (this.draining && this.retrying.size > 0)) {
       this.idle.push(worker);
       this.maybeComplete();
@@ -400,6 +410,13 @@ export class Pipeline<In, Out> {
     this.exitWorker(worker);
     this.releaseIdle();
   }
+
+  /** The event loop turned: the workers that waited for it go on. */
+  private readonly resumeParked = (): void => {
+    this.sinceTurn = 0;
+    const parked = this.parked.splice(0);
+    for (const worker of parked) this.next(worker);
+  };
 
   /** While draining: once nothing is left to do, the idle workers may go. */
   private releaseIdle(): void {
@@ -468,7 +485,7 @@ export class Pipeline<In, Out> {
     if (ok) {
       this.succeeded++;
       // Nobody reads a success but the counter: skip building its result.
-      if (this.results.observed || debugCollector.enabled) {
+      if (this.results.observed || this.traceResults) {
         this.collect({
           jobId: job.id,
           workerId: worker.id,

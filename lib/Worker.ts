@@ -27,8 +27,6 @@ export class Worker<In> {
   /** Asked to stop: it exits once its current job ends. */
   stopping = false;
   exited = false;
-  /** Jobs run since it last let the event loop turn (see Pipeline's yield). */
-  streak = 0;
 
   /** Settle this worker's attempt; made once per worker, not per job (see Pipeline.startJob). */
   onValue: (value: unknown) => void = noop;

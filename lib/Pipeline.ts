@@ -12,7 +12,6 @@ import {
   takeUntil,
   type Subscription,
 } from 'rxjs';
-import { AttemptContext } from './AttemptContext.js';
 import { decideScale } from './decideScale.js';
 import { errorWindow } from './errorWindow.js';
 import type { JobFailure, JobResult } from './JobResult.js';
@@ -27,7 +26,7 @@ import { QueueOverflowError } from './QueueOverflowError.js';
 import { RingBuffer } from './RingBuffer.js';
 import { ShutdownDeadlineError } from './ShutdownDeadlineError.js';
 import { SlidingWindowCounter } from './SlidingWindowCounter.js';
-import { Worker, type Job } from './Worker.js';
+import { Job, Worker } from './Worker.js';
 
 const debugSupervisor = log.extend('supervisor');
 const debugWorker = log.extend('worker');
@@ -236,13 +235,7 @@ export class Pipeline<In, Out> {
   // --- producer side -------------------------------------------------------------------------
 
   private offer(payload: In): void {
-    const job: Job<In> = {
-      id: ++this.jobSeq,
-      payload,
-      queuedAt: this.now || Date.now(),
-      attempt: 0,
-      startedAt: 0,
-    };
+    const job = new Job(++this.jobSeq, payload, this.now || Date.now());
     this.produced++;
     if (this.state !== 'running') {
       this.abandon(job); // a pull that was pending when shutdown began: hand it back
@@ -430,25 +423,22 @@ export class Pipeline<In, Out> {
   }
 
   private startJob(worker: Worker<In>, job: Job<In>): void {
-    job.attempt++;
-    job.startedAt = this.now || Date.now();
+    job.begin(worker.id, this.now || Date.now());
     const token = ++this.attemptSeq;
-    const ctx = new AttemptContext(job.id, worker.id, job.attempt);
     worker.job = job;
     worker.attemptToken = token;
-    worker.context = ctx;
     this.inFlight++;
     const { timeoutMs } = this.options;
     if (timeoutMs !== undefined) {
       worker.timeout = setTimeout(() => {
         const error = new JobTimeoutError(job.id, timeoutMs);
-        ctx.abort(error);
+        job.abort(error);
         this.settle(worker, token, false, error);
       }, timeoutMs);
     }
     let outcome: Out | PromiseLike<Out>;
     try {
-      outcome = this.options.process(job.payload, ctx);
+      outcome = this.options.process(job.payload, job);
     } catch (error) {
       outcome = Promise.reject(error);
     }
@@ -475,7 +465,6 @@ export class Pipeline<In, Out> {
     const job = worker.job;
     worker.job = undefined;
     worker.attemptToken = 0;
-    worker.context = undefined;
     if (worker.timeout !== undefined) {
       clearTimeout(worker.timeout);
       worker.timeout = undefined;
@@ -687,7 +676,7 @@ export class Pipeline<In, Out> {
     for (const worker of running) {
       const job = worker.job!;
       const error = new ShutdownDeadlineError(job.id);
-      worker.context!.abort(error);
+      job.abort(error);
       this.stopWorker(worker);
       this.settle(worker, worker.attemptToken, false, error, true);
     }

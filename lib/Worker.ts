@@ -1,14 +1,44 @@
 import type { Subscriber } from 'rxjs';
-import type { AttemptContext } from './AttemptContext.js';
+import type { JobContext } from './options.js';
 
-/** A job as the pipeline tracks it from the source to its result. */
-export interface Job<In> {
-  readonly id: number;
-  readonly payload: In;
-  readonly queuedAt: number;
+/**
+ * A job as the pipeline tracks it from the source to its result. It is also the `ctx` that `process`
+ * gets, describing the job's current attempt: one object per job rather than two (the signal is made
+ * on first read, and each attempt gets a new one).
+ */
+export class Job<In> implements JobContext {
   /** Attempts started so far. */
-  attempt: number;
-  startedAt: number;
+  attempt = 0;
+  startedAt = 0;
+  workerId = 0;
+  private controller: AbortController | undefined = undefined;
+
+  constructor(
+    readonly id: number,
+    readonly payload: In,
+    readonly queuedAt: number,
+  ) {}
+
+  get jobId(): number {
+    return this.id;
+  }
+
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  /** Begins an attempt on a worker, with a fresh signal. */
+  begin(workerId: number, now: number): void {
+    this.attempt++;
+    this.workerId = workerId;
+    this.startedAt = now;
+    this.controller = undefined;
+  }
+
+  /** Fires the current attempt's signal (now, or as soon as anyone reads it). */
+  abort(reason: unknown): void {
+    (this.controller ??= new AbortController()).abort(reason);
+  }
 }
 
 /**
@@ -21,8 +51,6 @@ export class Worker<In> {
   job: Job<In> | undefined = undefined;
   /** Identifies the running attempt, so that a late settlement (after a timeout) is ignored. */
   attemptToken = 0;
-  /** The running attempt's `ctx`, kept to fire its signal. */
-  context: AttemptContext | undefined = undefined;
   timeout: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Asked to stop: it exits once its current job ends. */
   stopping = false;

@@ -14,7 +14,10 @@ import {
 /** Anything a pipeline can read jobs from. Iterables are pulled only while the buffer has room. */
 export type PipelineSource<In> = Iterable<In> | AsyncIterable<In> | Observable<In>;
 
-/** What `process` receives besides the payload. */
+/**
+ * What `process` receives besides the payload. It describes the job's current attempt: read it while
+ * the attempt runs (a retry gets a new `attempt`, `workerId` and `signal`).
+ */
 export interface JobContext {
   readonly jobId: number;
   readonly workerId: number;

@@ -1,4 +1,5 @@
 import { demoRate, demoRateChangeAfter } from './demoRate.js';
+import { showValue } from '../settingsSchema.js';
 
 /** One item produced by {@link rateSource}. */
 export interface SyntheticJob {
@@ -21,11 +22,6 @@ export interface RateSourceOptions {
 type Result = IteratorResult<SyntheticJob, undefined>;
 
 const done: Result = Object.freeze({ done: true, value: undefined });
-
-// Strings keep their quotes so `"10"` is not mistaken for the number 10 in the message.
-function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
 
 /** A pending `next()`: its timer and how to settle it early from `return()`. */
 interface Pending {
@@ -156,10 +152,10 @@ class RateSource implements AsyncIterableIterator<SyntheticJob, undefined> {
 export function rateSource(options: RateSourceOptions): AsyncIterableIterator<SyntheticJob> {
   const { rate, count } = options;
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
-    throw new RangeError(`Expected \`rate\` to be a finite number > 0, got \`${show(rate)}\``);
+    throw new RangeError(`Expected \`rate\` to be a finite number > 0, got \`${showValue(rate)}\``);
   }
   if (count !== undefined && (!Number.isInteger(count) || count < 0)) {
-    throw new RangeError(`Expected \`count\` to be an integer >= 0, got \`${show(count)}\``);
+    throw new RangeError(`Expected \`count\` to be an integer >= 0, got \`${showValue(count)}\``);
   }
   return new RateSource(options);
 }

@@ -1,4 +1,5 @@
 import { createRandom } from './createRandom.js';
+import { showValue } from '../settingsSchema.js';
 
 /** Options for {@link simulatedWork}. */
 export interface SimulatedWorkOptions {
@@ -15,13 +16,9 @@ export interface SimulatedWorkOptions {
   seed?: number;
 }
 
-// Strings keep their quotes so `"10"` is not mistaken for the number 10 in the message.
-function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
-
 function check(ok: boolean, name: string, expected: string, value: unknown): void {
-  if (!ok) throw new RangeError(`Expected \`${name}\` to be ${expected}, got \`${show(value)}\``);
+  if (!ok)
+    throw new RangeError(`Expected \`${name}\` to be ${expected}, got \`${showValue(value)}\``);
 }
 
 function isFiniteNumber(value: unknown): value is number {

@@ -1,6 +1,7 @@
 import {
   BehaviorSubject,
   defer,
+  filter,
   interval,
   map,
   merge,
@@ -13,7 +14,6 @@ import {
   type Subscription,
 } from 'rxjs';
 import { decideScale } from './decideScale.js';
-import { errorWindow } from './errorWindow.js';
 import type { JobFailure, JobResult } from './JobResult.js';
 import { JobTimeoutError } from './JobTimeoutError.js';
 import { log } from './log.js';
@@ -159,8 +159,15 @@ export class Pipeline<In, Out> {
     this.traceResults = debugCollector.enabled;
     const { options } = this;
 
+    // The collector already counted each failure in the sliding window (`failures`): read it.
     const errorRate$ = this.failedResults.pipe(
-      errorWindow(options.errWindowMs, options.errThreshold),
+      filter(() => options.errThreshold > 0),
+      map((failure) => ({
+        at: failure.finishedAt,
+        errors: this.failures.count(failure.finishedAt),
+      })),
+      filter((trip) => trip.errors >= options.errThreshold),
+      take(1),
       map((trip): StopRequest => ({
         reason: 'error-rate',
         drain: false,

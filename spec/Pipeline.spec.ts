@@ -344,6 +344,27 @@ describe('Pipeline', () => {
       );
     });
 
+    it('reports the failures inside the sliding window in stats()', async () => {
+      const source = new Subject<number>();
+      const pipeline = createPipeline({
+        source,
+        process: () => Promise.reject(new Error('no')),
+        errWindowMs: 1_000,
+        errThreshold: 0,
+      });
+      const run = pipeline.run();
+      source.next(1);
+      source.next(2);
+      await clock.tickAsync(600);
+      source.next(3);
+      await clock.tickAsync(1);
+      expect(pipeline.stats().errorsInWindow).to.equal(3);
+      await clock.tickAsync(400); // the first two are now 1 s old: out of the window
+      expect(pipeline.stats().errorsInWindow).to.equal(1);
+      source.complete();
+      await settle(clock, run);
+    });
+
     it('counts a burst across a tumbling boundary in one sliding window', async () => {
       // 5 failures just before 10 s and 5 just after: 10 in a 10 s window.
       const failAt = [9_500, 9_600, 9_700, 9_800, 9_900, 10_100, 10_200, 10_300, 10_400, 10_500];

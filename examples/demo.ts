@@ -9,7 +9,6 @@
 //   npx tsx examples/demo.ts --duration 30s --seed 1 --err-threshold 0   # without the error guard
 //
 // This file imports the package's source; installed users write `from 'dynpipe'`.
-import { parseArgs } from 'node:util';
 import {
   createPipeline,
   rateSource,
@@ -17,50 +16,18 @@ import {
   type PipelineEvent,
   type SyntheticJob,
 } from '../lib/index.js';
+import { durationOption, intOption, readArgs } from './support/args.js';
 
 const usage =
   'usage: npx tsx examples/demo.ts [--duration 30s] [--seed <integer>] [--err-threshold <n>]';
-
-/** Reads `30s`, `1500ms`, `2m` (or a bare number of seconds) as milliseconds. */
-function parseDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!match) return undefined;
-  const unit = match[2] ?? 's';
-  return Number(match[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000);
-}
-
-function fail(message: string): never {
-  console.error(`error: ${message}\n${usage}`);
-  process.exit(2);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      duration: { type: 'string' },
-      seed: { type: 'string' },
-      'err-threshold': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
-if (values.duration !== undefined && (durationMs === undefined || durationMs <= 0)) {
-  fail(`--duration must look like 30s, 1500ms or 2m, got "${values.duration}"`);
-}
-const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-if (!Number.isInteger(seed)) fail(`--seed must be an integer, got "${values.seed}"`);
-const errThreshold = Number(values['err-threshold'] ?? 10);
-if (!Number.isInteger(errThreshold) || errThreshold < 0) {
-  fail(`--err-threshold must be an integer >= 0, got "${values['err-threshold']}"`);
-}
+const { values } = readArgs(usage, {
+  duration: { type: 'string' },
+  seed: { type: 'string' },
+  'err-threshold': { type: 'string' },
+});
+const durationMs = durationOption(usage, '--duration', values.duration);
+const seed = intOption(usage, '--seed', values.seed) ?? Math.floor(Math.random() * 2 ** 31);
+const errThreshold = intOption(usage, '--err-threshold', values['err-threshold'], { min: 0 }) ?? 10;
 
 const pipeline = createPipeline({
   source: rateSource({ rate: 10, demo: true }),

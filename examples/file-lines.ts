@@ -16,35 +16,17 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { createPipeline } from '../lib/index.js';
+import { fail, intOption, readArgs } from './support/args.js';
 
 const usage = 'usage: npx tsx examples/file-lines.ts [file] [--lines <n>]';
 
-function fail(message: string): never {
-  console.error(`error: ${message}\n${usage}`);
-  process.exit(2);
-}
-
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: { lines: { type: 'string' }, help: { type: 'boolean' } },
-  });
-} catch (error) {
-  fail((error as Error).message);
-}
-const { values, positionals } = parsed;
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-if (positionals.length > 1) fail('give at most one file');
-const lineCount = Number(values.lines ?? 200_000);
-if (!Number.isInteger(lineCount) || lineCount < 1) {
-  fail(`--lines must be an integer >= 1, got "${values.lines}"`);
-}
+const { values, positional } = readArgs(
+  usage,
+  { lines: { type: 'string' } },
+  { positional: 'file' },
+);
+const lineCount = intOption(usage, '--lines', values.lines, { min: 1 }) ?? 200_000;
 
 /** The source: one line at a time, pulled on demand. `return()` (on shutdown) closes the file. */
 async function* readLines(path: string): AsyncGenerator<string> {
@@ -92,7 +74,7 @@ async function processLine(line: string): Promise<Row> {
   return { id: record.id, amount: record.amount, fingerprint };
 }
 
-let file = positionals[0];
+let file = positional;
 let tempDir: string | undefined;
 if (file === undefined) {
   tempDir = await mkdtemp(join(tmpdir(), 'dynpipe-lines-'));
@@ -102,9 +84,9 @@ if (file === undefined) {
   console.log(`wrote ${lineCount} lines to ${file} in ${Date.now() - t0} ms`);
 } else {
   try {
-    if (!(await stat(file)).isFile()) fail(`${file} is not a file`);
+    if (!(await stat(file)).isFile()) fail(usage, `${file} is not a file`);
   } catch (error) {
-    fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    fail(usage, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
 }
 const fileBytes = (await stat(file)).size;

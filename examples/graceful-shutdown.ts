@@ -14,43 +14,22 @@
 // This file imports the package's source; installed users write `from 'dynpipe'`.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createPipeline, simulatedWork } from '../lib/index.js';
+import { fail, intOption, readArgs } from './support/args.js';
 
 const usage =
   'usage: npx tsx examples/graceful-shutdown.ts [--jobs <n>] [--drain] [--stop-after <ms>]' +
   ' [--pending <file>]';
-
-function fail(message: string): never {
-  console.error(`error: ${message}\n${usage}`);
-  process.exit(2);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      jobs: { type: 'string' },
-      drain: { type: 'boolean', default: false },
-      'stop-after': { type: 'string' },
-      pending: { type: 'string', default: '.tmp/pending-jobs.json' },
-      help: { type: 'boolean' },
-    },
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-const jobCount = Number(values.jobs ?? 500);
-if (!Number.isInteger(jobCount) || jobCount < 1) {
-  fail(`--jobs must be an integer >= 1, got "${values.jobs}"`);
-}
+const { values } = readArgs(usage, {
+  jobs: { type: 'string' },
+  drain: { type: 'boolean', default: false },
+  'stop-after': { type: 'string' },
+  pending: { type: 'string', default: '.tmp/pending-jobs.json' },
+});
+const jobCount = intOption(usage, '--jobs', values.jobs, { min: 1 }) ?? 500;
 const stopAfterMs = values['stop-after'] === undefined ? undefined : Number(values['stop-after']);
 if (stopAfterMs !== undefined && !(Number.isFinite(stopAfterMs) && stopAfterMs >= 0)) {
-  fail(`--stop-after must be a number of milliseconds >= 0, got "${values['stop-after']}"`);
+  fail(usage, `--stop-after must be a number of milliseconds >= 0, got "${values['stop-after']}"`);
 }
 const pendingFile = values.pending;
 const drain = values.drain;
@@ -67,7 +46,7 @@ async function loadPending(path: string): Promise<ReportJob[] | undefined> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    fail(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    fail(usage, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   try {
     const { jobs } = JSON.parse(text) as { jobs: unknown };
@@ -82,7 +61,7 @@ async function loadPending(path: string): Promise<ReportJob[] | undefined> {
   } catch {
     // reported below
   }
-  fail(`${path} is not a pending-jobs file (expected {"jobs": [{"id": 1, "name": "..."}]})`);
+  fail(usage, `${path} is not a pending-jobs file (expected {"jobs": [{"id": 1, "name": "..."}]})`);
 }
 
 const resumed = await loadPending(pendingFile);

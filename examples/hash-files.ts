@@ -13,40 +13,22 @@ import { createReadStream } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createPipeline, type JobContext } from '../lib/index.js';
+import { fail, intOption, readArgs } from './support/args.js';
 
 const usage = 'usage: npx tsx examples/hash-files.ts [directory] [--limit <files>]';
 
-function fail(message: string): never {
-  console.error(`error: ${message}\n${usage}`);
-  process.exit(2);
-}
-
-let parsed;
+const { values, positional } = readArgs(
+  usage,
+  { limit: { type: 'string' } },
+  { positional: 'directory' },
+);
+const limit = intOption(usage, '--limit', values.limit, { min: 1 }) ?? Infinity;
+const root = positional ?? fileURLToPath(new URL('../node_modules', import.meta.url));
 try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: { limit: { type: 'string' }, help: { type: 'boolean' } },
-  });
+  if (!(await stat(root)).isDirectory()) fail(usage, `${root} is not a directory`);
 } catch (error) {
-  fail((error as Error).message);
-}
-const { values, positionals } = parsed;
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-if (positionals.length > 1) fail('give at most one directory');
-const limit = values.limit === undefined ? Infinity : Number(values.limit);
-if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) {
-  fail(`--limit must be an integer >= 1, got "${values.limit}"`);
-}
-const root = positionals[0] ?? fileURLToPath(new URL('../node_modules', import.meta.url));
-try {
-  if (!(await stat(root)).isDirectory()) fail(`${root} is not a directory`);
-} catch (error) {
-  fail(`cannot read ${root}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  fail(usage, `cannot read ${root}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
 }
 
 let unreadableDirs = 0;

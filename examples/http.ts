@@ -12,7 +12,6 @@
 // `from 'dynpipe'`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import {
   createPipeline,
   isJobTimeoutError,
@@ -20,30 +19,11 @@ import {
   type JobContext,
   type SyntheticJob,
 } from '../lib/index.js';
+import { intOption, readArgs } from './support/args.js';
 
 const usage = 'usage: npx tsx examples/http.ts [--requests <n>]';
-
-function fail(message: string): never {
-  console.error(`error: ${message}\n${usage}`);
-  process.exit(2);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: { requests: { type: 'string' }, help: { type: 'boolean' } },
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-const requests = Number(values.requests ?? 300);
-if (!Number.isInteger(requests) || requests < 1) {
-  fail(`--requests must be an integer >= 1, got "${values.requests}"`);
-}
+const { values } = readArgs(usage, { requests: { type: 'string' } });
+const requests = intOption(usage, '--requests', values.requests, { min: 1 }) ?? 300;
 
 const RATE = 30; // requests per second
 const TIMEOUT_MS = 400;

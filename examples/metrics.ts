@@ -10,7 +10,6 @@
 // This file imports the package's source; installed users write `from 'dynpipe'`.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import {
   createPipeline,
@@ -19,46 +18,15 @@ import {
   simulatedWork,
   type SyntheticJob,
 } from '../lib/index.js';
+import { durationOption, fail, intOption, readArgs } from './support/args.js';
 
 const usage = 'usage: npx tsx examples/metrics.ts [--port 9464] [--duration 30s]';
-
-function fail(message: string): never {
-  console.error(`error: ${message}\n${usage}`);
-  process.exit(2);
-}
-
-/** Reads `30s`, `1500ms`, `2m` (or a bare number of seconds) as milliseconds. */
-function parseDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!match) return undefined;
-  const unit = match[2] ?? 's';
-  return Number(match[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '9464' },
-      duration: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  fail(`--port must be an integer from 0 to 65535, got "${values.port}"`);
-}
-const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
-if (values.duration !== undefined && (durationMs === undefined || durationMs <= 0)) {
-  fail(`--duration must look like 30s, 1500ms or 2m, got "${values.duration}"`);
-}
+const { values } = readArgs(usage, {
+  port: { type: 'string', default: '9464' },
+  duration: { type: 'string' },
+});
+const port = intOption(usage, '--port', values.port, { min: 0, max: 65535 });
+const durationMs = durationOption(usage, '--duration', values.duration);
 
 // --- the pipeline: the synthetic demo workload ------------------------------------------------
 
@@ -173,6 +141,7 @@ try {
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
   fail(
+    usage,
     code === 'EADDRINUSE'
       ? `port ${port} is in use; pick another with --port (0 = any free port)`
       : `cannot listen on 127.0.0.1:${port}: ${code ?? String(error)}`,

@@ -15,7 +15,10 @@ export class JobTimeoutError extends Error {
   }
 }
 
-/** True when `error` is a {@link JobTimeoutError}. */
+/** True when `error` is a {@link JobTimeoutError} (from either build of the package). */
 export function isJobTimeoutError(error: unknown): error is JobTimeoutError {
-  return error instanceof JobTimeoutError;
+  // By name too: an app that loads both the ESM and the CommonJS build has two copies of the class.
+  return (
+    error instanceof JobTimeoutError || (error instanceof Error && error.name === 'JobTimeoutError')
+  );
 }

@@ -18,7 +18,11 @@ export class PipelineOptionsError extends Error {
   }
 }
 
-/** True when `error` is a {@link PipelineOptionsError}. */
+/** True when `error` is a {@link PipelineOptionsError} (from either build of the package). */
 export function isPipelineOptionsError(error: unknown): error is PipelineOptionsError {
-  return error instanceof PipelineOptionsError;
+  // By name too: an app that loads both the ESM and the CommonJS build has two copies of the class.
+  return (
+    error instanceof PipelineOptionsError ||
+    (error instanceof Error && error.name === 'PipelineOptionsError')
+  );
 }

@@ -18,7 +18,11 @@ export class QueueOverflowError extends Error {
   }
 }
 
-/** True when `error` is a {@link QueueOverflowError}. */
+/** True when `error` is a {@link QueueOverflowError} (from either build of the package). */
 export function isQueueOverflowError(error: unknown): error is QueueOverflowError {
-  return error instanceof QueueOverflowError;
+  // By name too: an app that loads both the ESM and the CommonJS build has two copies of the class.
+  return (
+    error instanceof QueueOverflowError ||
+    (error instanceof Error && error.name === 'QueueOverflowError')
+  );
 }

